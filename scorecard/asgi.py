@@ -1,0 +1,9 @@
+"""ASGI entry point, for servers that prefer it; same settings as WSGI."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scorecard.settings")
+
+application = get_asgi_application()
