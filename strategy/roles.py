@@ -27,8 +27,24 @@ ROLE_DESCRIPTIONS = {
 
 # Model permissions each role needs in the Django admin, as (app_label, model) pairs.
 # Granted after every migrate, because permissions exist only once migrations have run.
+# The performance team may also view users, to pick owners in the admin (not change them).
+STRATEGY_MODELS = [
+    "orgunit",
+    "plan",
+    "perspective",
+    "objective",
+    "causeeffectlink",
+    "alignment",
+    "measure",
+    "period",
+    "target",
+    "actual",
+    "initiative",
+    "milestone",
+]
 ADMIN_MODELS = {
     Role.PERFORMANCE_TEAM: [
+        *(("strategy", model) for model in STRATEGY_MODELS),
         ("django_celery_beat", "periodictask"),
         ("django_celery_beat", "crontabschedule"),
         ("django_celery_beat", "intervalschedule"),

@@ -14,6 +14,8 @@ def roles_grant_admin_permissions(**kwargs) -> None:
                 content_type__app_label=app_label, content_type__model=model
             )
             group.permissions.add(*permissions)
+    viewer = Permission.objects.filter(content_type__app_label="auth", codename="view_user")
+    Group.objects.get_or_create(name=Role.PERFORMANCE_TEAM.value)[0].permissions.add(*viewer)
 
 
 def role_groups() -> dict[Role, Group]:
