@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from scorecard.forms import LoginForm
 from scorecard.views import health, jobs, pages
@@ -26,6 +26,7 @@ urlpatterns = [
     path("background-jobs/heartbeat/", jobs.heartbeat_send, name="heartbeat-send"),
     path("healthz/", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("strategy.urls")),
 ]
 
 handler400 = "scorecard.views.errors.bad_request"

@@ -1,8 +1,10 @@
 """The Django admin, arranged for a performance team building a scorecard."""
 
 from django.contrib import admin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from strategy import services
 from strategy.models import (
     Actual,
     Alignment,
@@ -18,13 +20,37 @@ from strategy.models import (
     Target,
 )
 
+SCORED = (Actual, Target, Measure, Objective, Perspective, Alignment)
+
 
 class SourceAdmin(SimpleHistoryAdmin):
-    """History rows written from the admin say so, as uploads and the API say theirs."""
+    """Admin saves record their source in history and ask for the roll-up they affect."""
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = "admin"
         super().save_model(request, obj, form, change)
+        if isinstance(obj, SCORED):
+            services.scores_request_for([obj], actor=request.user)
+
+    def delete_model(self, request, obj):
+        affected = services.affected_by([obj]) if isinstance(obj, SCORED) else None
+        super().delete_model(request, obj)
+        if affected is not None:
+            services.scores_request(
+                unit_ids=affected[0], fiscal_years=affected[1], actor=request.user
+            )
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            instance._change_reason = "admin"
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+        scored = [i for i in [*instances, form.instance] if isinstance(i, SCORED)]
+        if scored:
+            services.scores_request_for(scored, actor=request.user)
 
 
 class PerspectiveInline(admin.TabularInline):
@@ -161,6 +187,16 @@ class PeriodAdmin(SourceAdmin):
     list_filter = ["state", "year"]
     search_fields = ["year"]
     ordering = ["-year", "-month"]
+    readonly_fields = ["state"]
+    actions = ["close_periods"]
+
+    @admin.action(description="Close the selected periods to data entry")
+    def close_periods(self, request, queryset):
+        closed = [
+            services.period_close(period=period, actor=request.user)
+            for period in queryset.filter(state=Period.State.OPEN)
+        ]
+        self.message_user(request, f"Closed {len(closed)}; their fiscal years are being rolled up.")
 
 
 @admin.register(Target)
@@ -188,6 +224,12 @@ class ActualAdmin(SourceAdmin):
     autocomplete_fields = ["measure", "period"]
     list_select_related = ["measure", "period", "entered_by"]
     readonly_fields = ["entered_by", "entered_at", "version"]
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by, obj.entered_at = request.user, timezone.now()
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Initiative)

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from strategy import periods
 from strategy.scoring import Aggregation, Polarity
+from strategy.scoring import Status as ScoringStatus
 
 VALUE_DIGITS = {"max_digits": 24, "decimal_places": 6}
 WEIGHT_DIGITS = {"max_digits": 9, "decimal_places": 3}
@@ -42,6 +43,9 @@ class OrgUnit(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     order = models.PositiveIntegerField(default=0)
+    scores_computed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a roll-up last covered this unit."
+    )
 
     class Meta:
         ordering = ["order", "name"]
@@ -435,6 +439,21 @@ class Target(models.Model):
                 )
         elif polarity and self.goal is None:
             raise ValidationError({"goal": "Enter the goal for this period."})
+        self._check_amber_side(polarity)
+
+    def _check_amber_side(self, polarity: str | None) -> None:
+        if self.amber is None or polarity is None:
+            return
+        if polarity == Polarity.WITHIN_BAND and self.amber < 0:
+            raise ValidationError({"amber": "The tolerance of a band cannot be below 0."})
+        if self.goal is None or polarity == Polarity.WITHIN_BAND:
+            return
+        higher = polarity == Polarity.HIGHER_IS_BETTER
+        if (higher and self.amber > self.goal) or (not higher and self.amber < self.goal):
+            side = "below" if higher else "above"
+            raise ValidationError(
+                {"amber": f"The amber threshold must be {side} the goal, or equal to it."}
+            )
 
 
 class Actual(models.Model):
@@ -559,3 +578,126 @@ class Milestone(models.Model):
 
     def is_overdue(self, as_of: date) -> bool:
         return self.completed_on is None and self.due_date < as_of
+
+
+class ScoreLevel(models.TextChoices):
+    MEASURE = "measure", "Measure"
+    OBJECTIVE = "objective", "Objective"
+    PERSPECTIVE = "perspective", "Perspective"
+    UNIT = "unit", "Organisation unit"
+
+
+SPAN_CHOICES = [
+    (periods.SpanKind.MONTH.value, "Month"),
+    (periods.SpanKind.QUARTER.value, "Quarter"),
+    (periods.SpanKind.YEAR_TO_DATE.value, "Year to date"),
+    (periods.SpanKind.YEAR.value, "Fiscal year"),
+]
+STATUS_CHOICES = [(status.value, status.label) for status in ScoringStatus]
+
+
+class Score(models.Model):
+    """A stored result of the roll-up: one item (measure … unit) over one span of months.
+
+    Dashboards read only these. `computed_at` moves only when the row's content changes,
+    so running a roll-up twice leaves the rows identical.
+    """
+
+    level = models.CharField(max_length=11, choices=ScoreLevel.choices)
+    ref_id = models.BigIntegerField(
+        help_text="The id of the measure, objective, perspective or unit."
+    )
+    # No database foreign key: these rows are derived, written a million at a time, and a
+    # full roll-up removes those of deleted units itself.
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=False
+    )
+    span_kind = models.CharField(max_length=7, choices=SPAN_CHOICES)
+    fiscal_year = models.PositiveIntegerField()
+    span_number = models.PositiveSmallIntegerField()
+    value = models.DecimalField(max_digits=40, decimal_places=12, null=True)
+    goal = models.DecimalField(max_digits=40, decimal_places=12, null=True)
+    score = models.DecimalField(max_digits=20, decimal_places=15, null=True)
+    status = models.CharField(max_length=16, choices=STATUS_CHOICES)
+    with_data = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=200, blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "ref_id", "span_kind", "fiscal_year", "span_number"],
+                name="score_unique_per_item_and_span",
+            )
+        ]
+        indexes = [models.Index(fields=["unit", "fiscal_year"], name="score_unit_year")]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.ref_id} {self.span_kind} {self.fiscal_year}/{self.span_number}"
+
+    @property
+    def coverage_text(self) -> str:
+        return f"{self.with_data} of {self.total} with data"
+
+
+class RollupRun(models.Model):
+    """One roll-up: what it covered, why it ran, how long it took and how it ended."""
+
+    class Outcome(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        CHANGE = "change", "A change to data"
+        NIGHTLY = "nightly", "Nightly schedule"
+        PERIOD_CLOSE = "period_close", "A period was closed"
+        MANUAL = "manual", "Started by the performance team"
+        COMMAND = "command", "Management command"
+
+    trigger = models.CharField(max_length=12, choices=Trigger.choices)
+    full = models.BooleanField(default=False, help_text="Every unit and every fiscal year.")
+    unit_ids = models.JSONField(default=list, blank=True)
+    fiscal_years = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.QUEUED)
+    rows_written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["outcome", "requested_at"], name="rollup_outcome_requested")
+        ]
+
+    def __str__(self) -> str:
+        return f"Roll-up {self.pk} ({self.get_outcome_display()})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
+class RollupRequest(models.Model):
+    """A unit and fiscal year waiting to be recomputed; a burst of changes shares one row."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.PositiveIntegerField()
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "fiscal_year"], name="rollup_request_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recompute {self.unit_id} for {self.fiscal_year}"

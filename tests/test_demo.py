@@ -41,6 +41,9 @@ def test_the_command_prints_one_login_per_role(settings, capsys):
     settings.DEBUG = True
     call_command("load_demo")
     out = capsys.readouterr().out
+    logins, _, organisation = out.partition("Riverside City Council demo organisation:")
     for user in DEMO_USERS:
-        assert f"{user.username}" in out
-        assert user.role.value in out
+        assert f"{user.username}" in logins
+        assert user.role.value in logins
+    assert "9 units" in organisation
+    assert "initiatives" in organisation

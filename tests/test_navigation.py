@@ -7,7 +7,7 @@ import pytest
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 EXPECTED = {
-    "performance_team": ["Home", "Background jobs", "Administration"],
+    "performance_team": ["Home", "Score roll-ups", "Background jobs", "Administration"],
     "executive": ["Home"],
     "hr": ["Home"],
     "manager": ["Home"],

@@ -19,6 +19,8 @@ MATRIX = {
     "/background-jobs/heartbeats/": [LOGIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
     "/admin/": [LOGIN, OK, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN],
     "/healthz/": [OK, OK, OK, OK, OK, OK, OK],
+    "/strategy/rollups/": [LOGIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+    "/strategy/rollups/tables/": [LOGIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
 }
 
 CASES = [
@@ -36,6 +38,7 @@ def test_each_role_gets_the_expected_status(client, request, url, role, expected
 
 
 @pytest.mark.parametrize("role", ROLES[2:])
-def test_only_the_performance_team_can_send_a_heartbeat(client, request, role):
+@pytest.mark.parametrize("url", ["/background-jobs/heartbeat/", "/strategy/rollups/start/"])
+def test_only_the_performance_team_can_start_background_work(client, request, role, url):
     client.force_login(request.getfixturevalue(role))
-    assert client.post("/background-jobs/heartbeat/").status_code == DENIED
+    assert client.post(url).status_code == DENIED

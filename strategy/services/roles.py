@@ -1,4 +1,4 @@
-"""Writes with rules, history or side effects, for the strategy side."""
+"""Role groups and the admin permissions each role needs."""
 
 from django.contrib.auth.models import Group, Permission
 

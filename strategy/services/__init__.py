@@ -1,0 +1,27 @@
+"""Writes with rules, history or side effects, for the strategy side.
+
+One module per topic, re-exported here so callers write `from strategy import services`.
+"""
+
+from strategy.services.roles import role_groups, roles_grant_admin_permissions
+from strategy.services.rollup import (
+    affected_by,
+    period_close,
+    scores_drain,
+    scores_recompute,
+    scores_recompute_all,
+    scores_request,
+    scores_request_for,
+)
+
+__all__ = [
+    "affected_by",
+    "period_close",
+    "role_groups",
+    "roles_grant_admin_permissions",
+    "scores_drain",
+    "scores_recompute",
+    "scores_recompute_all",
+    "scores_request",
+    "scores_request_for",
+]
