@@ -30,6 +30,17 @@ def _weight_field(**kwargs) -> models.DecimalField:
     )
 
 
+def _user_field(related_name: str) -> models.ForeignKey:
+    """An optional link to a person (owner, enterer); kept if the person is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+    )
+
+
 def _weight_constraint(model: str) -> models.CheckConstraint:
     return models.CheckConstraint(condition=Q(weight__gte=0), name=f"{model}_weight_not_negative")
 
@@ -146,13 +157,7 @@ class Objective(models.Model):
     )
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_objectives",
-    )
+    owner = _user_field("owned_objectives")
     weight = _weight_field()
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
@@ -281,13 +286,7 @@ class Measure(models.Model):
     allow_negative = models.BooleanField(
         default=False, help_text="Whether values below zero make sense."
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_measures",
-    )
+    owner = _user_field("owned_measures")
     stewards = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="stewarded_measures"
     )
@@ -474,9 +473,7 @@ class Actual(models.Model):
     actions = models.TextField(blank=True)
     risks = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    entered_by = _user_field("+")
     entered_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Bumped on every save, to refuse lost updates."
@@ -516,13 +513,7 @@ class Initiative(models.Model):
     code = models.CharField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="owned_initiatives",
-    )
+    owner = _user_field("owned_initiatives")
     objectives = models.ManyToManyField(Objective, related_name="initiatives", blank=True)
     start_date = models.DateField()
     end_date = models.DateField()
@@ -661,9 +652,7 @@ class RollupRun(models.Model):
     full = models.BooleanField(default=False, help_text="Every unit and every fiscal year.")
     unit_ids = models.JSONField(default=list, blank=True)
     fiscal_years = models.JSONField(default=list, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    requested_by = _user_field("+")
     requested_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
