@@ -81,6 +81,7 @@ def celery_worker_on_redis(transactional_db):
     app.conf.task_always_eager = False
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1)
+    app.control.purge()  # tasks left by tests that had no worker would run against this one
     with start_worker(
         app,
         perform_ping_check=False,

@@ -132,3 +132,28 @@ def test_a_run_records_its_outcome_and_the_units_it_covered(org):
     assert run.rows_written > 0
     org["root"].refresh_from_db()
     assert org["root"].scores_computed_at is not None
+
+
+def test_roll_up_tasks_retry_with_back_off_on_database_errors():
+    from django.db import InterfaceError, OperationalError
+
+    from strategy.tasks import scores_drain, scores_nightly, scores_run
+
+    for task in (scores_drain, scores_run, scores_nightly):
+        assert set(task.autoretry_for) == {OperationalError, InterfaceError}
+        assert task.retry_backoff is True
+        assert task.max_retries == 5
+
+
+def test_a_drain_serves_the_requests_and_removes_them_only_when_it_succeeds(org):
+    from strategy.models import RollupRequest
+
+    RollupRequest.objects.create(
+        unit=org["child"], fiscal_year=2025, requested_at=rollup.timezone.now()
+    )
+    run = RollupRun.objects.create(trigger="change", requested_at=rollup.timezone.now())
+    rollup.scores_drain(run=run)
+    run.refresh_from_db()
+    assert run.outcome == "succeeded"
+    assert run.unit_ids == [org["child"].pk]
+    assert not RollupRequest.objects.exists()
