@@ -22,6 +22,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem("Home", "home"),
     NavItem("Score roll-ups", "strategy:rollups", (Role.PERFORMANCE_TEAM,)),
+    NavItem("Import and export", "strategy:transfer", (Role.PERFORMANCE_TEAM,)),
     NavItem("Background jobs", "background-jobs", (Role.PERFORMANCE_TEAM,)),
     NavItem("Administration", "admin:index", (Role.PERFORMANCE_TEAM,)),
 ]

@@ -7,7 +7,13 @@ import pytest
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 EXPECTED = {
-    "performance_team": ["Home", "Score roll-ups", "Background jobs", "Administration"],
+    "performance_team": [
+        "Home",
+        "Score roll-ups",
+        "Import and export",
+        "Background jobs",
+        "Administration",
+    ],
     "executive": ["Home"],
     "hr": ["Home"],
     "manager": ["Home"],

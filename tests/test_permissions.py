@@ -21,6 +21,8 @@ MATRIX = {
     "/healthz/": [OK, OK, OK, OK, OK, OK, OK],
     "/strategy/rollups/": [LOGIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
     "/strategy/rollups/tables/": [LOGIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+    "/strategy/transfer/": [LOGIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
+    "/strategy/transfer/export/": [LOGIN, OK, DENIED, DENIED, DENIED, DENIED, DENIED],
 }
 
 CASES = [

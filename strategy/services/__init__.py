@@ -13,12 +13,16 @@ from strategy.services.rollup import (
     scores_request,
     scores_request_for,
 )
+from strategy.services.transfer import ImportResult, scorecard_export, scorecard_import
 
 __all__ = [
+    "ImportResult",
     "affected_by",
     "period_close",
     "role_groups",
     "roles_grant_admin_permissions",
+    "scorecard_export",
+    "scorecard_import",
     "scores_drain",
     "scores_recompute",
     "scores_recompute_all",

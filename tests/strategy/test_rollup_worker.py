@@ -225,3 +225,28 @@ def _pool_child(pid: int) -> int | None:
     result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
     children = [int(p) for p in result.stdout.split()]
     return children[0] if children else None
+
+
+def test_an_actual_changed_by_an_import_changes_the_stored_scores(
+    org, celery_worker_on_redis, performance_team, tmp_path
+):
+    from openpyxl import load_workbook
+
+    from strategy.services import scorecard_export, scorecard_import
+
+    path = tmp_path / "scorecard.xlsx"
+    scorecard_export(unit=org["root"], destination=path, actor=performance_team)
+    book = load_workbook(path)
+    sheet = book["Actuals"]
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        values = dict(zip(header, (cell.value for cell in row), strict=False))
+        if values["measure_code"] == "M1" and values["period"] == "2025-04":
+            row[header.index("value")].value = 80
+    book.save(path)
+    result = scorecard_import(workbook=path, actor=performance_team)
+    assert result.ok, result.problems
+    wait_until(
+        lambda: abs(objective_score(org["o1"]) - Decimal(20) / 3) < Decimal("1e-12"),
+        what="the objective score after the import",
+    )
