@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from strategy import formulas, periods
@@ -108,13 +109,16 @@ def scores_request(
         return
     years = sorted(fiscal_years) if fiscal_years is not None else inputs.fiscal_years_with_periods()
     now = timezone.now()
+    # A newer time on an existing request tells a run already under way that it missed this.
     RollupRequest.objects.bulk_create(
         [
             RollupRequest(unit_id=u, fiscal_year=y, requested_at=now)
             for u in unit_ids
             for y in years
         ],
-        ignore_conflicts=True,
+        update_conflicts=True,
+        unique_fields=["unit", "fiscal_year"],
+        update_fields=["requested_at"],
     )
     if RollupRun.objects.filter(outcome=Outcome.QUEUED, trigger=Trigger.CHANGE).exists():
         return
@@ -146,17 +150,22 @@ def scores_recompute_all(*, trigger: str, actor=None, fiscal_years=None) -> Roll
 
 def scores_drain(*, run: RollupRun, as_of: datetime | None = None) -> RollupRun:
     """Run a roll-up for every pending request; the requests go when it succeeds."""
-    requests = list(RollupRequest.objects.values_list("pk", "unit_id", "fiscal_year"))
-    run.unit_ids = sorted({unit for _, unit, _ in requests})
-    run.fiscal_years = sorted({year for _, _, year in requests})
+    # Running before reading: a change from now on queues a run of its own.
+    _mark_running(run, as_of or timezone.now())
+    requests = list(
+        RollupRequest.objects.values_list("pk", "unit_id", "fiscal_year", "requested_at")
+    )
+    run.unit_ids = sorted({unit for _, unit, _, _ in requests})
+    run.fiscal_years = sorted({year for _, _, year, _ in requests})
     run.save(update_fields=["unit_ids", "fiscal_years"])
-    return scores_recompute(run=run, served=[pk for pk, _, _ in requests], as_of=as_of)
+    served = [(pk, at) for pk, _, _, at in requests]
+    return scores_recompute(run=run, served=served, as_of=as_of)
 
 
 def scores_recompute(
     *,
     run: RollupRun,
-    served: list[int] | None = None,
+    served: list[tuple[int, datetime]] | None = None,
     as_of: datetime | None = None,
     on_step: Callable[[str], None] | None = None,
 ) -> RollupRun:
@@ -168,13 +177,21 @@ def scores_recompute(
             written = _compute_and_store(run, now, on_step or (lambda step: None))
             if run.full:
                 RollupRequest.objects.filter(requested_at__lte=run.requested_at).delete()
-            else:
-                RollupRequest.objects.filter(pk__in=served or []).delete()
+            elif served:
+                _delete_served(served)
             _finish(run, Outcome.SUCCEEDED, rows_written=written)
     except Exception as error:
         _finish(run, Outcome.FAILED, error=f"{type(error).__name__}: {error}"[:2000])
         raise
     return run
+
+
+def _delete_served(served: list[tuple[int, datetime]]) -> None:
+    """Delete the requests this run served, unless a change asked again since it read them."""
+    unchanged = Q()
+    for pk, requested_at in served:
+        unchanged |= Q(pk=pk, requested_at=requested_at)
+    RollupRequest.objects.filter(unchanged).delete()
 
 
 def _mark_running(run: RollupRun, now: datetime) -> None:

@@ -157,3 +157,20 @@ def test_a_drain_serves_the_requests_and_removes_them_only_when_it_succeeds(org)
     assert run.outcome == "succeeded"
     assert run.unit_ids == [org["child"].pk]
     assert not RollupRequest.objects.exists()
+
+
+def test_a_change_during_a_run_keeps_its_request_for_the_next_run(org, monkeypatch):
+    from strategy.models import RollupRequest
+
+    rollup.scores_request(unit_ids=[org["child"].pk], fiscal_years=[2025])
+    run = RollupRun.objects.get(trigger="change", outcome="queued")
+    original = rollup.scores_recompute
+
+    def change_arrives_meanwhile(**kwargs):
+        rollup.scores_request(unit_ids=[org["child"].pk], fiscal_years=[2025])
+        return original(**kwargs)
+
+    monkeypatch.setattr(rollup, "scores_recompute", change_arrives_meanwhile)
+    rollup.scores_drain(run=run)
+    assert RollupRequest.objects.filter(unit=org["child"], fiscal_year=2025).exists()
+    assert RollupRun.objects.filter(trigger="change", outcome="queued").exists()
